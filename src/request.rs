@@ -22,6 +22,10 @@ impl Method {
     }
 }
 
+/// The request headers the core looks at; the edge passes these and no others. (The Fetch
+/// API joins repeated headers, `Cookie` with `; `, so one value per name is enough.)
+pub const READ_HEADERS: [&str; 3] = ["cookie", "accept", "sec-fetch-mode"];
+
 #[derive(Clone, Debug)]
 pub struct Request {
     pub method: Method,

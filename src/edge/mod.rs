@@ -44,7 +44,11 @@ pub async fn fetch(mut req: worker::Request, env: Env, _ctx: Context) -> worker:
         return write(Response::new(400));
     };
     let method = Method::parse(&req.method().to_string());
-    let headers: Vec<(String, String)> = req.headers().entries().collect();
+    // Only the headers the core reads cross from JS into Rust: the hot path stays lean.
+    let headers: Vec<(String, String)> = crate::request::READ_HEADERS
+        .iter()
+        .filter_map(|name| Some((name.to_string(), req.headers().get(name).ok().flatten()?)))
+        .collect();
     let mut body = Vec::new();
     if gw.wants_body(method, url.path()) {
         let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());

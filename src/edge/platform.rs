@@ -9,21 +9,22 @@ use worker::{Env, KvStore};
 /// An identity provider that does not answer within this is treated as unreachable.
 const FETCH_TIMEOUT_MS: u32 = 10_000;
 
-pub struct EdgePlatform {
-    kv: Option<KvStore>,
+pub struct EdgePlatform<'a> {
+    env: &'a Env,
 }
 
-impl EdgePlatform {
-    pub fn new(env: &Env) -> Self {
-        EdgePlatform { kv: env.kv("AUTH_KV").ok() }
+impl<'a> EdgePlatform<'a> {
+    pub fn new(env: &'a Env) -> Self {
+        EdgePlatform { env }
     }
 
-    fn kv(&self) -> Result<&KvStore, PortError> {
-        self.kv.as_ref().ok_or_else(|| PortError::Store("no AUTH_KV binding".into()))
+    /// Looked up when needed: the gate's hot path never touches KV.
+    fn kv(&self) -> Result<KvStore, PortError> {
+        self.env.kv("AUTH_KV").map_err(|_| PortError::Store("no AUTH_KV binding".into()))
     }
 }
 
-impl HttpClient for EdgePlatform {
+impl HttpClient for EdgePlatform<'_> {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, PortError> {
         let net = |e: worker::Error| PortError::Network(e.to_string());
         let headers = worker::Headers::new();
@@ -45,7 +46,7 @@ impl HttpClient for EdgePlatform {
     }
 }
 
-impl StateStore for EdgePlatform {
+impl StateStore for EdgePlatform<'_> {
     async fn put(&self, key: &str, value: &str, ttl_secs: u64) -> Result<(), PortError> {
         let store = |e: worker::KvError| PortError::Store(e.to_string());
         self.kv()?.put(key, value).map_err(store)?.expiration_ttl(ttl_secs).execute().await.map_err(store)
@@ -60,7 +61,7 @@ impl StateStore for EdgePlatform {
     }
 }
 
-impl Clock for EdgePlatform {
+impl Clock for EdgePlatform<'_> {
     fn now(&self) -> u64 {
         (js_sys::Date::now() / 1000.0) as u64
     }
@@ -73,7 +74,7 @@ pub fn crypto() -> Result<web_sys::Crypto, PortError> {
         .map_err(|_| PortError::Crypto("no crypto global".into()))
 }
 
-impl Rng for EdgePlatform {
+impl Rng for EdgePlatform<'_> {
     fn fill(&self, buf: &mut [u8]) -> Result<(), PortError> {
         crypto()?
             .get_random_values_with_u8_array(buf)
@@ -82,13 +83,13 @@ impl Rng for EdgePlatform {
     }
 }
 
-impl SignatureVerifier for EdgePlatform {
+impl SignatureVerifier for EdgePlatform<'_> {
     async fn verify(&self, alg: JwsAlg, key: &PublicJwk, message: &[u8], signature: &[u8]) -> Result<bool, PortError> {
         super::webcrypto::verify(alg, key, message, signature).await
     }
 }
 
-impl Logger for EdgePlatform {
+impl Logger for EdgePlatform<'_> {
     fn log(&self, line: &str) {
         worker::console_log!("{}", line);
     }
