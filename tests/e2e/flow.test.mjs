@@ -4,7 +4,7 @@
 //   node --test tests/e2e/            (the worker is built by wrangler's [build] command on start)
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startIdp } from './idp.mjs';
@@ -494,20 +494,7 @@ describe('session cookie', () => {
 
 // ---- a second configuration: ES256 ID tokens, client_secret_post --------------------------------
 
-function workerSupportsEs256() {
-  // The contract does not require ES256; run this only if the worker's source implements it.
-  const walk = (dir) => readdirSync(dir).flatMap((n) => {
-    const p = path.join(dir, n);
-    return statSync(p).isDirectory() ? walk(p) : p.endsWith('.rs') ? [p] : [];
-  });
-  try {
-    return walk(path.join(ROOT, 'src')).some((f) => /ES256/.test(readFileSync(f, 'utf8')));
-  } catch {
-    return false;
-  }
-}
-
-describe('ES256 ID tokens + client_secret_post (second IdP and worker)', { skip: !workerSupportsEs256() && 'the worker source has no ES256 support' }, () => {
+describe('ES256 ID tokens + client_secret_post (second IdP and worker)', () => {
   let idp2;
   let worker2;
   let W2;
