@@ -21,6 +21,7 @@ fn metadata() -> ProviderMetadata {
         token_endpoint: format!("{ISSUER}/token"),
         jwks_uri: format!("{ISSUER}/jwks"),
         id_token_algs: vec![JwsAlg::RS256, JwsAlg::ES256],
+        token_auth_methods: vec![],
     }
 }
 

@@ -103,7 +103,7 @@ async fn exchange<P: Platform + ?Sized>(ctx: &Ctx<'_, P>, provider: &Provider, p
         code_verifier: &pending.code_verifier,
         client_id: &provider.client_id,
         client_secret: &provider.client_secret,
-        auth_method: provider.client_auth,
+        auth_method: metadata.client_auth(provider.client_auth),
     };
     let resp = ctx.platform.send(request.to_http()).await.map_err(|e| format!("token endpoint unreachable ({e})"))?;
     let tokens = token::parse_response(&resp).map_err(|e| e.to_string())?;

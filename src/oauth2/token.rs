@@ -53,7 +53,7 @@ impl TokenRequest<'_> {
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenResponse {
     pub access_token: String,
-    pub token_type: String,
+    pub token_type: Option<String>,
     pub id_token: Option<String>,
 }
 
@@ -77,7 +77,8 @@ pub fn parse_response(resp: &HttpResponse) -> Result<TokenResponse, OAuth2Error>
     let obj = json.as_object().ok_or(OAuth2Error::MalformedTokenResponse("not a JSON object"))?;
     let text = |k: &str| obj.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let access_token = text("access_token").ok_or(OAuth2Error::MalformedTokenResponse("no access_token"))?;
-    let token_type = text("token_type").ok_or(OAuth2Error::MalformedTokenResponse("no token_type"))?;
+    // REQUIRED by §5.1, but unused here and omitted by some providers: tolerated.
+    let token_type = text("token_type");
     Ok(TokenResponse { access_token, token_type, id_token: text("id_token") })
 }
 
@@ -123,6 +124,8 @@ mod tests {
         assert_eq!(parse_response(&err), Err(OAuth2Error::TokenEndpoint { status: 400, error: "invalid_grant".into() }));
         let junk = HttpResponse { status: 200, headers: vec![], body: b"<html>".to_vec() };
         assert!(parse_response(&junk).is_err());
+        let no_type = HttpResponse { status: 200, headers: vec![], body: br#"{"access_token":"a"}"#.to_vec() };
+        assert!(parse_response(&no_type).is_ok());
         let missing = HttpResponse { status: 200, headers: vec![], body: br#"{"token_type":"Bearer"}"#.to_vec() };
         assert_eq!(parse_response(&missing), Err(OAuth2Error::MalformedTokenResponse("no access_token")));
     }

@@ -4,7 +4,7 @@
 
 use super::OidcError;
 use crate::ports::{HttpRequest, HttpResponse, JwsAlg};
-use crate::providers::is_acceptable_endpoint;
+use crate::providers::{is_acceptable_endpoint, ClientAuthMethod};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderMetadata {
@@ -14,6 +14,23 @@ pub struct ProviderMetadata {
     pub jwks_uri: String,
     /// `id_token_signing_alg_values_supported` ∩ the algorithms the gateway accepts.
     pub id_token_algs: Vec<JwsAlg>,
+    /// `token_endpoint_auth_methods_supported` (Discovery §3; absent means client_secret_basic).
+    pub token_auth_methods: Vec<String>,
+}
+
+impl ProviderMetadata {
+    /// The configured method, else client_secret_basic (the default of Discovery §3) unless
+    /// the provider announces client_secret_post and not basic.
+    pub fn client_auth(&self, configured: Option<ClientAuthMethod>) -> ClientAuthMethod {
+        configured.unwrap_or_else(|| {
+            let offers = |m: &str| self.token_auth_methods.iter().any(|x| x == m);
+            if !offers("client_secret_basic") && offers("client_secret_post") {
+                ClientAuthMethod::ClientSecretPost
+            } else {
+                ClientAuthMethod::ClientSecretBasic
+            }
+        })
+    }
 }
 
 pub fn request(issuer: &str) -> HttpRequest {
@@ -54,6 +71,11 @@ pub fn parse(issuer: &str, resp: &HttpResponse) -> Result<ProviderMetadata, Oidc
         token_endpoint: endpoint("token_endpoint")?,
         jwks_uri: endpoint("jwks_uri")?,
         id_token_algs,
+        token_auth_methods: doc
+            .get("token_endpoint_auth_methods_supported")
+            .and_then(|v| v.as_array())
+            .map(|list| list.iter().filter_map(|m| m.as_str().map(str::to_string)).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -75,6 +97,16 @@ mod tests {
         assert_eq!(m.id_token_algs, vec![JwsAlg::RS256, JwsAlg::ES256]);
         assert_eq!(m.token_endpoint, "https://id.example/token");
         assert_eq!(request("https://id.example/").url, "https://id.example/.well-known/openid-configuration");
+    }
+
+    #[test]
+    fn chooses_client_authentication() {
+        let m = parse("https://id.example", &resp(DOC)).unwrap();
+        assert_eq!(m.client_auth(None), ClientAuthMethod::ClientSecretBasic);
+        let post_only = DOC.replace(r#""jwks_uri""#, r#""token_endpoint_auth_methods_supported":["client_secret_post","private_key_jwt"],"jwks_uri""#);
+        let m = parse("https://id.example", &resp(&post_only)).unwrap();
+        assert_eq!(m.client_auth(None), ClientAuthMethod::ClientSecretPost);
+        assert_eq!(m.client_auth(Some(ClientAuthMethod::ClientSecretBasic)), ClientAuthMethod::ClientSecretBasic);
     }
 
     #[test]

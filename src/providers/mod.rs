@@ -65,7 +65,8 @@ pub struct Provider {
     pub protocol: Protocol,
     pub client_id: String,
     pub client_secret: ClientSecret,
-    pub client_auth: ClientAuthMethod,
+    /// `None`: client_secret_basic, unless discovery says the provider only takes client_secret_post.
+    pub client_auth: Option<ClientAuthMethod>,
     pub scope: String,
 }
 

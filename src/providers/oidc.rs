@@ -23,12 +23,15 @@ pub fn from_env(env: &BTreeMap<String, String>, problems: &mut Vec<String>) -> O
         ok = false;
     }
     let client_auth = match get("AUTH_OIDC_CLIENT_AUTH_METHOD") {
-        None => ClientAuthMethod::ClientSecretBasic,
-        Some(m) => ClientAuthMethod::parse(m).unwrap_or_else(|| {
-            problems.push("AUTH_OIDC_CLIENT_AUTH_METHOD must be client_secret_basic or client_secret_post".into());
-            ok = false;
-            ClientAuthMethod::ClientSecretBasic
-        }),
+        None => None,
+        Some(m) => {
+            let parsed = ClientAuthMethod::parse(m);
+            if parsed.is_none() {
+                problems.push("AUTH_OIDC_CLIENT_AUTH_METHOD must be client_secret_basic or client_secret_post".into());
+                ok = false;
+            }
+            parsed
+        }
     };
     if !ok {
         return None;
