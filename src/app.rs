@@ -41,7 +41,7 @@ impl Gateway {
                 return Outcome::Respond(error_response(req, ErrorCode::Configuration, "/api/auth"));
             }
         };
-        let Some(route) = auth_route(&cfg.base_path, req.url.path()) else {
+        let Some(route) = auth_route(&cfg.base_path, &req.url.path) else {
             return crate::gate::check(cfg, req, platform.now());
         };
         if req.body.len() > MAX_BODY {

@@ -7,7 +7,7 @@ use crate::crypto::KeyRing;
 use crate::providers::{self, Provider};
 use std::collections::BTreeMap;
 use std::fmt;
-use url::Url;
+use crate::urls::HttpUrl;
 
 pub const MIN_SECRET_BYTES: usize = 32;
 const DEFAULT_SESSION_MAX_AGE: u64 = 30 * 24 * 3600;
@@ -66,10 +66,10 @@ impl Config {
         let mut public_origin = None;
         let mut url_path = None;
         if let Some(raw) = get("AUTH_URL") {
-            match Url::parse(raw) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
-                    public_origin = Some(u.origin().ascii_serialization());
-                    let p = u.path().trim_end_matches('/');
+            match HttpUrl::parse(raw) {
+                Some(u) => {
+                    public_origin = Some(u.origin());
+                    let p = u.path.trim_end_matches('/');
                     if !p.is_empty() {
                         url_path = Some(p.to_string());
                     }

@@ -18,12 +18,7 @@ pub fn check(cfg: &Config, req: &Request, now: u64) -> Outcome {
     // A cookie that is present but does not verify (tampered, expired, foreign) is removed.
     let clear = cookie.map(|_| jar.clear(CookieKind::Session));
     let resp = if req.is_navigation() {
-        let mut target = req.url.path().to_string();
-        if let Some(q) = req.url.query() {
-            target.push('?');
-            target.push_str(q);
-        }
-        Response::redirect(format!("{}/signin?callbackUrl={}", cfg.base_path, form_component(&target)))
+        Response::redirect(format!("{}/signin?callbackUrl={}", cfg.base_path, form_component(&req.url.target())))
     } else {
         let body = serde_json::json!({
             "error": ErrorCode::SessionRequired.as_str(),

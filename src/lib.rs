@@ -27,6 +27,7 @@ pub mod providers;
 pub mod request;
 pub mod session;
 pub mod state;
+pub mod urls;
 
 #[cfg(target_arch = "wasm32")]
 pub mod edge;

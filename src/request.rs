@@ -1,7 +1,7 @@
 //! The internal request and response: the edge parses the platform's request into a
 //! [`Request`] once, actions return a [`Response`] or ask to forward, and the edge writes it out.
 
-use url::Url;
+use crate::urls::HttpUrl;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -29,7 +29,7 @@ pub const READ_HEADERS: [&str; 3] = ["cookie", "accept", "sec-fetch-mode"];
 #[derive(Clone, Debug)]
 pub struct Request {
     pub method: Method,
-    pub url: Url,
+    pub url: HttpUrl,
     /// Header names lower-cased.
     pub headers: Vec<(String, String)>,
     /// Read only for POSTs to the auth routes; empty otherwise.
@@ -37,7 +37,7 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn new(method: Method, url: Url, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+    pub fn new(method: Method, url: HttpUrl, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
         let headers = headers.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
         Request { method, url, headers, body }
     }
@@ -58,7 +58,7 @@ impl Request {
     }
 
     pub fn query(&self, name: &str) -> Option<String> {
-        self.url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+        self.url.query_param(name)
     }
 
     /// A browser navigation wants HTML: GET/HEAD that accepts `text/html`, and (when the
@@ -77,7 +77,7 @@ impl Request {
 
     /// `scheme://host[:port]` of the request URL.
     pub fn origin_str(&self) -> String {
-        self.url.origin().ascii_serialization()
+        self.url.origin()
     }
 }
 
@@ -152,7 +152,7 @@ mod tests {
     fn req(headers: &[(&str, &str)]) -> Request {
         Request::new(
             Method::Get,
-            Url::parse("https://a.example/x").unwrap(),
+            HttpUrl::parse("https://a.example/x").unwrap(),
             headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             vec![],
         )

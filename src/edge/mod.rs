@@ -40,7 +40,8 @@ fn string_bindings(env: &Env) -> BTreeMap<String, String> {
 pub async fn fetch(mut req: worker::Request, env: Env, _ctx: Context) -> worker::Result<worker::Response> {
     let gw = gateway(&env);
     let platform = EdgePlatform::new(&env);
-    let Ok(url) = req.url() else {
+    // The runtime hands us a normalised absolute URL; parse it without the `url` crate.
+    let Some(url) = crate::urls::HttpUrl::parse(&req.inner().url()) else {
         return write(Response::new(400));
     };
     let method = Method::parse(&req.method().to_string());
@@ -50,7 +51,7 @@ pub async fn fetch(mut req: worker::Request, env: Env, _ctx: Context) -> worker:
         .filter_map(|name| Some((name.to_string(), req.headers().get(name).ok().flatten()?)))
         .collect();
     let mut body = Vec::new();
-    if gw.wants_body(method, url.path()) {
+    if gw.wants_body(method, &url.path) {
         let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
         if declared.is_some_and(|n| n > MAX_BODY) {
             return write(Response::new(413));

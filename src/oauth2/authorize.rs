@@ -2,7 +2,6 @@
 //! Connect `nonce` (OpenID Connect Core §3.1.2.1).
 
 use super::OAuth2Error;
-use url::Url;
 
 pub struct AuthorizationRequest<'a> {
     pub authorization_endpoint: &'a str,
@@ -18,21 +17,22 @@ impl AuthorizationRequest<'_> {
     /// The URL the browser is sent to. Existing query parameters of the endpoint are kept
     /// (RFC 6749 §3.1).
     pub fn url(&self) -> Result<String, OAuth2Error> {
-        let mut url = Url::parse(self.authorization_endpoint).map_err(|_| OAuth2Error::BadEndpoint)?;
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("response_type", "code")
-                .append_pair("client_id", self.client_id)
-                .append_pair("redirect_uri", self.redirect_uri)
-                .append_pair("scope", self.scope)
-                .append_pair("state", self.state)
-                .append_pair("code_challenge", self.code_challenge)
-                .append_pair("code_challenge_method", "S256");
-            if let Some(nonce) = self.nonce {
-                q.append_pair("nonce", nonce);
-            }
+        if !crate::providers::is_acceptable_endpoint(self.authorization_endpoint) {
+            return Err(OAuth2Error::BadEndpoint);
         }
-        Ok(url.into())
+        let mut params = vec![
+            ("response_type", "code"),
+            ("client_id", self.client_id),
+            ("redirect_uri", self.redirect_uri),
+            ("scope", self.scope),
+            ("state", self.state),
+            ("code_challenge", self.code_challenge),
+            ("code_challenge_method", "S256"),
+        ];
+        if let Some(nonce) = self.nonce {
+            params.push(("nonce", nonce));
+        }
+        Ok(crate::urls::with_query(self.authorization_endpoint, params))
     }
 }
 

@@ -77,10 +77,7 @@ pub fn from_env(env: &BTreeMap<String, String>, problems: &mut Vec<String>) -> V
 
 /// `https://…`, or `http://` on a loopback host (local development and tests only).
 pub fn is_acceptable_endpoint(url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else { return false };
-    match u.scheme() {
-        "https" => u.host().is_some(),
-        "http" => matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]")),
-        _ => false,
-    }
+    // RFC 6749 §3.1: endpoint URIs carry no fragment.
+    let Some(u) = crate::urls::HttpUrl::parse(url).filter(|_| !url.contains('#')) else { return false };
+    u.scheme == "https" || matches!(u.host(), "127.0.0.1" | "localhost" | "[::1]")
 }

@@ -359,7 +359,7 @@ impl<'a> Browser<'a> {
     }
 
     pub fn send(&self, method: Method, target: &str, headers: &[(&str, &str)], body: &str) -> Outcome {
-        let url = url::Url::parse(ORIGIN).unwrap().join(target).unwrap();
+        let url = edge_auth::urls::HttpUrl::parse(&url::Url::parse(ORIGIN).unwrap().join(target).unwrap().to_string()).unwrap();
         let mut h: Vec<(String, String)> = headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let jar = self.cookies.borrow();
         if !jar.is_empty() {
