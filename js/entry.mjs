@@ -17,7 +17,8 @@
 //   brick the isolate.
 // - Each event handler the crate exports (`#[event(fetch)]` exports `fetch(req,
 //   env, ctx)`) becomes a method of the entrypoint class and is called with
-//   `this.env` and `this.ctx`.
+//   `this.env` and `this.ctx`. Unlike worker-build, `fetch` first asks the crate's
+//   synchronous `gate_forwards` (the hot path, see below).
 //
 // Left out on purpose: the class exports worker-build adds for Durable Objects
 // (this worker has none), RPC methods for arbitrary exported functions, the
@@ -51,9 +52,20 @@ function handleMaybeCritical(e) {
 
 class Entrypoint extends WorkerEntrypoint {}
 
+// The hot path: a signed-in request to a protected path is decided synchronously in wasm
+// (`gate_forwards`: one HMAC over the session cookie) and forwarded to the static assets
+// here, without the async Rust handler. Everything else (no or bad session, auth routes,
+// a missing ASSETS binding) goes to the full handler, which decides again and answers.
+Entrypoint.prototype.fetch = function fetch(request) {
+  if (this.env.ASSETS && exports.gate_forwards(request.url, request.headers.get("cookie"), this.env)) {
+    return this.env.ASSETS.fetch(request);
+  }
+  return exports.fetch.call(this, request, this.env, this.ctx);
+};
+
 // worker-build generates one assignment per exported event handler; doing it in a
 // loop keeps this file valid if the crate adds e.g. `#[event(scheduled)]` later.
-for (const name of ["fetch", "queue", "scheduled", "email", "connect"]) {
+for (const name of ["queue", "scheduled", "email", "connect"]) {
   if (typeof exports[name] === "function") {
     Entrypoint.prototype[name] = {
       [name](arg) {

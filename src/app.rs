@@ -26,6 +26,12 @@ impl Gateway {
         self.config.as_ref()
     }
 
+    /// The hot path: true when the request may be forwarded without further ado (see
+    /// [`crate::gate::forwards`]). A gateway that is not configured forwards nothing.
+    pub fn forwards(&self, url: &str, cookie_header: Option<&str>, now: u64) -> bool {
+        self.config.as_ref().is_ok_and(|cfg| crate::gate::forwards(cfg, url, cookie_header, now))
+    }
+
     /// Whether the edge should read the body of this request (POSTs to the auth routes only;
     /// protected requests are forwarded with their body untouched).
     pub fn wants_body(&self, method: Method, path: &str) -> bool {
@@ -65,7 +71,7 @@ impl Gateway {
 }
 
 /// The route below the base path, if `path` is an auth route.
-fn auth_route<'a>(base: &str, path: &'a str) -> Option<&'a str> {
+pub fn auth_route<'a>(base: &str, path: &'a str) -> Option<&'a str> {
     let rest = path.strip_prefix(base)?;
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
 }

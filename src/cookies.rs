@@ -1,6 +1,15 @@
 //! The gateway's cookies: their names (with the `__Secure-`/`__Host-` prefixes of RFC 6265bis
 //! §4.1.3 on https), their attributes, and `Set-Cookie` serialisation.
 
+/// The value of cookie `name` in a `Cookie` header (RFC 6265 §5.4); the first wins.
+pub fn find<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| k.trim() == name)
+        .map(|(_, v)| v.trim().trim_matches('"'))
+}
+
 /// Which cookie. Names follow Auth.js's shape under the `edgeauth.` namespace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CookieKind {

@@ -1,9 +1,12 @@
 //! The gate: every request outside the auth routes. A valid session cookie forwards the
 //! request to the protected content; no session sends browsers to sign in and answers
 //! anything else with 401. The check is one HMAC over the cookie: no KV read, no fetch.
+//!
+//! [`forwards`] is the same decision for the hot path, on the raw URL and `Cookie` header, so
+//! the edge can make it synchronously before building a full request.
 
 use crate::config::Config;
-use crate::cookies::CookieKind;
+use crate::cookies::{CookieJar, CookieKind};
 use crate::encoding::form_component;
 use crate::error::ErrorCode;
 use crate::request::{Outcome, Request, Response};
@@ -12,7 +15,7 @@ use crate::session::Session;
 pub fn check(cfg: &Config, req: &Request, now: u64) -> Outcome {
     let jar = cfg.cookie_jar(&req.origin_str());
     let cookie = req.cookie(jar.name(CookieKind::Session));
-    if cookie.and_then(|v| Session::open(v, &cfg.keys, now)).is_some() {
+    if has_session(cfg, cookie, now) {
         return Outcome::Forward;
     }
     // A cookie that is present but does not verify (tampered, expired, foreign) is removed.
@@ -28,4 +31,27 @@ pub fn check(cfg: &Config, req: &Request, now: u64) -> Outcome {
         Response::json(401, body.to_string())
     };
     Outcome::Respond(resp.cookies(clear.into_iter().collect()))
+}
+
+fn has_session(cfg: &Config, cookie: Option<&str>, now: u64) -> bool {
+    cookie.and_then(|v| Session::open(v, &cfg.keys, now)).is_some()
+}
+
+/// True exactly when [`check`] would forward a request for absolute `url` carrying this
+/// `Cookie` header: a protected path and a valid session. Anything else (auth routes, no or
+/// bad session, an unparseable URL) is `false`, and the full handler decides.
+pub fn forwards(cfg: &Config, url: &str, cookie_header: Option<&str>, now: u64) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else { return false };
+    let path_start = rest.find('/').unwrap_or(rest.len());
+    let path = &rest[path_start..];
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    if crate::app::auth_route(&cfg.base_path, if path.is_empty() { "/" } else { path }).is_some() {
+        return false;
+    }
+    let secure = match &cfg.public_origin {
+        Some(origin) => origin.starts_with("https:"),
+        None => scheme.eq_ignore_ascii_case("https"),
+    };
+    let name = CookieJar { secure }.name(CookieKind::Session);
+    has_session(cfg, cookie_header.and_then(|h| crate::cookies::find(h, name)), now)
 }

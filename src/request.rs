@@ -48,13 +48,7 @@ impl Request {
 
     /// The value of cookie `name` from the `Cookie` header(s) (RFC 6265 §5.4); the first wins.
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .filter(|(k, _)| k == "cookie")
-            .flat_map(|(_, v)| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| k.trim() == name)
-            .map(|(_, v)| v.trim().trim_matches('"'))
+        self.headers.iter().filter(|(k, _)| k == "cookie").find_map(|(_, v)| crate::cookies::find(v, name))
     }
 
     pub fn query(&self, name: &str) -> Option<String> {

@@ -360,3 +360,41 @@ fn providers_and_http_origin_cookies() {
     let page = b.navigate("/api/auth/signin");
     assert!(page.set_cookies().any(|c| c.starts_with("edgeauth.csrf-token=") && !c.contains("Secure")));
 }
+
+#[test]
+fn hot_path_decision_agrees_with_the_gate() {
+    let (gw, p) = setup(&[]);
+    let b = Browser::new(&gw, &p);
+    b.sign_in("alice", "/");
+    let good = b.cookies.borrow()["__Secure-edgeauth.session-token"].clone();
+    let now = p.now.get();
+    let header = format!("a=1; __Secure-edgeauth.session-token={good}; b=2");
+    let tampered = header.replacen(".", ".x", 1);
+    let cases: Vec<(&str, Option<&str>)> = vec![
+        ("https://site.example/", Some(&header)),
+        ("https://site.example/deep/page?x=1#f", Some(&header)),
+        ("https://site.example", Some(&header)),
+        ("https://site.example/api/auth/session", Some(&header)),
+        ("https://site.example/api/auth", Some(&header)),
+        ("https://site.example/api/authx", Some(&header)),
+        ("https://site.example/", Some(&tampered)),
+        ("https://site.example/", None),
+        ("https://site.example/", Some("edgeauth.session-token=x")),
+        // On plain http the cookie has no prefix, so the https one is not looked at.
+        ("http://site.example/", Some(&header)),
+    ];
+    for (url, cookie) in cases {
+        let fast = gw.forwards(url, cookie, now);
+        let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+        if let Some(c) = cookie {
+            headers.push(("cookie".into(), c.to_string()));
+        }
+        let req = edge_auth::request::Request::new(Method::Get, edge_auth::urls::HttpUrl::parse(url).unwrap(), headers, vec![]);
+        let full = pollster::block_on(gw.handle(&p, &req)) == Outcome::Forward;
+        assert_eq!(fast, full, "{url} {cookie:?}");
+    }
+    assert!(gw.forwards("https://site.example/x", Some(&header), now));
+    assert!(!gw.forwards("https://site.example/x", Some(&header), now + 31 * 24 * 3600), "expired");
+    let broken = Gateway::new(&env(&[("AUTH_SECRET", "short")]));
+    assert!(!broken.forwards("https://site.example/x", Some(&header), now), "a misconfigured gateway forwards nothing");
+}

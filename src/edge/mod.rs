@@ -36,6 +36,15 @@ fn string_bindings(env: &Env) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The hot path, called synchronously by the entry module before the async handler: true when
+/// the request carries a valid session for a protected path, and the entry forwards it to
+/// `ASSETS` itself. No request object is built, nothing is awaited. `false` means "ask
+/// [`fetch`]", which makes the full decision (and logs, redirects or answers 401).
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn gate_forwards(url: &str, cookie: Option<String>, env: &Env) -> bool {
+    gateway(env).forwards(url, cookie.as_deref(), (js_sys::Date::now() / 1000.0) as u64)
+}
+
 #[event(fetch)]
 pub async fn fetch(mut req: worker::Request, env: Env, _ctx: Context) -> worker::Result<worker::Response> {
     let gw = gateway(&env);
