@@ -3,10 +3,11 @@
 #   make setup    install what is missing (wasm32 target, wasm-bindgen CLI, npm packages,
 #                 Debian chromium + wrk); a warm run only checks and takes well under 2 s
 #   make build    cargo (wasm32, release) → wasm-bindgen → esbuild: build/index.js + build/index_bg.wasm
-#   make test     setup, native `cargo test`, build, then the end-to-end suite (node --test tests/e2e/)
+#   make test     setup, native `cargo test`, build, a smoke run of the bench harness, then the
+#                 end-to-end suite (node --test tests/e2e/)
 #   make dev      setup, build, then a local OIDC provider + wrangler dev on http://127.0.0.1:8787
 #   make deploy   setup, build, then `wrangler deploy`
-#   make bench    not implemented yet
+#   make bench    edge-auth vs a pass-through worker vs Auth.js on bare workerd: bench/RESULTS.md
 #   make clean    remove build outputs (build/, dist/, target/); `make distclean` also node_modules/ and .wrangler/
 #
 # The build does not use worker-build: js/entry.mjs is the entry shim worker-build 0.8.7 would
@@ -129,6 +130,7 @@ build/index.js: js/entry.mjs build/bindgen/index.js Makefile | $(ESBUILD)
 test: setup
 	$(CARGO) test $(CARGO_FLAGS)
 	$(MAKE) build
+	$(MAKE) bench-smoke
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(NODE) --test tests/e2e/
 
 dev: setup build
