@@ -34,7 +34,7 @@ pub fn check(cfg: &Config, req: &Request, now: u64) -> Outcome {
 }
 
 fn has_session(cfg: &Config, cookie: Option<&str>, now: u64) -> bool {
-    cookie.and_then(|v| Session::open(v, &cfg.keys, now)).is_some()
+    cookie.is_some_and(|v| Session::is_valid(v, &cfg.keys, now))
 }
 
 /// True exactly when [`check`] would forward a request for absolute `url` carrying this

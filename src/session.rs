@@ -49,17 +49,42 @@ impl Session {
 
     /// Verifies the MAC, then parses, then checks expiry. Any failure is "no session".
     pub fn open(value: &str, keys: &KeyRing, now: u64) -> Option<Session> {
-        if value.len() > MAX_COOKIE_VALUE {
-            return None;
-        }
-        let (payload, tag) = value.split_once('.')?;
-        let tag = b64url_decode(tag)?;
-        if tag.len() != 32 || !keys.verify(Purpose::Session, payload.as_bytes(), &tag) {
-            return None;
-        }
+        let payload = verified_payload(value, keys)?;
         let session = decode(&b64url_decode(payload)?)?;
-        (now < session.expires_at && session.issued_at <= now.saturating_add(60)).then_some(session)
+        within_lifetime(session.issued_at, session.expires_at, now).then_some(session)
     }
+
+    /// The gate's question, answered without decoding the identity: is this a session cookie
+    /// we signed that is within its lifetime? Reads only the fixed-position times.
+    pub fn is_valid(value: &str, keys: &KeyRing, now: u64) -> bool {
+        // 24 base64url characters carry the first 18 bytes: version, iat, exp and one more.
+        let Some(head) = verified_payload(value, keys).and_then(|p| p.get(..24)).and_then(b64url_decode) else {
+            return false;
+        };
+        let time = |at: usize| head.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
+        match (head.first(), time(1), time(9)) {
+            (Some(&VERSION), Some(iat), Some(exp)) => within_lifetime(iat, exp, now),
+            _ => false,
+        }
+    }
+}
+
+/// The encoded payload of a cookie value whose MAC verifies (in constant time).
+fn verified_payload<'a>(value: &'a str, keys: &KeyRing) -> Option<&'a str> {
+    if value.len() > MAX_COOKIE_VALUE {
+        return None;
+    }
+    let (payload, tag) = value.split_once('.')?;
+    let tag = b64url_decode(tag)?;
+    (tag.len() == 32 && keys.verify(Purpose::Session, payload.as_bytes(), &tag)).then_some(payload)
+}
+
+/// Not expired, and not issued in the future (beyond a minute of clock skew).
+fn within_lifetime(iat: u64, exp: u64, now: u64) -> bool {
+    now < exp && iat <= now.saturating_add(60)
+}
+
+impl Session {
 }
 
 fn encode(iat: u64, exp: u64, id: &Identity) -> Vec<u8> {
@@ -144,6 +169,10 @@ mod tests {
         let v = session().seal(&keys());
         assert_eq!(Session::open(&v, &keys(), 2_000), None);
         assert_eq!(Session::open(&v, &keys(), 900), None);
+        for now in [900, 939, 940, 1_500, 1_999, 2_000] {
+            assert_eq!(Session::is_valid(&v, &keys(), now), Session::open(&v, &keys(), now).is_some(), "at {now}");
+        }
+        assert!(Session::is_valid(&v, &keys(), 1_500));
     }
 
     #[test]
@@ -155,6 +184,7 @@ mod tests {
             let t = String::from_utf8(bytes).unwrap();
             if t != v {
                 assert_eq!(Session::open(&t, &keys(), 1_500), None, "tampered at {i}");
+                assert!(!Session::is_valid(&t, &keys(), 1_500), "tampered at {i}");
             }
         }
         assert_eq!(Session::open(&v[..v.len() - 1], &keys(), 1_500), None);
