@@ -1,5 +1,5 @@
-//! The gateway's cookies: their names (with the `__Secure-`/`__Host-` prefixes of RFC 6265bis
-//! §4.1.3 on https), their attributes, and `Set-Cookie` serialisation.
+//! The gateway's cookies: their names (with the `__Host-` prefix of RFC 6265bis §4.1.3.2 on
+//! https), their attributes, and `Set-Cookie` serialisation.
 
 /// The value of cookie `name` in a `Cookie` header (RFC 6265 §5.4); the first wins.
 pub fn find<'a>(header: &'a str, name: &str) -> Option<&'a str> {
@@ -27,13 +27,15 @@ pub struct CookieJar {
 impl CookieJar {
     pub fn name(self, kind: CookieKind) -> &'static str {
         match (kind, self.secure) {
+            // Every cookie is host-only with `Path=/`, so on https each carries `__Host-`: a
+            // sibling subdomain cannot plant one (session fixation, login CSRF), which
+            // `__Secure-` alone would allow through `Domain=`.
             (CookieKind::Session, false) => "edgeauth.session-token",
-            (CookieKind::Session, true) => "__Secure-edgeauth.session-token",
-            // The CSRF cookie is host-only and path `/`, so on https it can carry `__Host-`.
+            (CookieKind::Session, true) => "__Host-edgeauth.session-token",
             (CookieKind::Csrf, false) => "edgeauth.csrf-token",
             (CookieKind::Csrf, true) => "__Host-edgeauth.csrf-token",
             (CookieKind::State, false) => "edgeauth.state",
-            (CookieKind::State, true) => "__Secure-edgeauth.state",
+            (CookieKind::State, true) => "__Host-edgeauth.state",
         }
     }
 
@@ -67,7 +69,7 @@ mod tests {
     fn secure_cookies_are_prefixed_and_secure() {
         let jar = CookieJar { secure: true };
         let c = jar.set(CookieKind::Session, "v", 60);
-        assert_eq!(c, "__Secure-edgeauth.session-token=v; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure");
+        assert_eq!(c, "__Host-edgeauth.session-token=v; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure");
         assert!(jar.clear(CookieKind::Csrf).starts_with("__Host-edgeauth.csrf-token=; Path=/; Max-Age=0"));
     }
 

@@ -53,7 +53,7 @@ fn full_sign_in_sets_a_session_that_opens_the_gate() {
     assert_eq!(q["scope"], "openid email profile");
     assert_eq!(q["code_challenge"].len(), 43);
     assert!(!q.contains_key("code_verifier"), "the verifier never leaves the edge");
-    let state_cookie = start.set_cookies().find(|c| c.starts_with("__Secure-edgeauth.state=")).unwrap().to_string();
+    let state_cookie = start.set_cookies().find(|c| c.starts_with("__Host-edgeauth.state=")).unwrap().to_string();
     assert!(state_cookie.contains(&format!("={};", q["state"])));
     assert!(state_cookie.contains("Max-Age=600"));
     assert_eq!(p.kv.borrow().len(), 1, "one in-flight state in KV");
@@ -62,9 +62,9 @@ fn full_sign_in_sets_a_session_that_opens_the_gate() {
     let done = b.navigate(&back);
     assert_eq!(done.status, 302, "{}", String::from_utf8_lossy(&done.body));
     assert_eq!(location(&done), "/reports");
-    let session = done.set_cookies().find(|c| c.starts_with("__Secure-edgeauth.session-token=")).unwrap();
+    let session = done.set_cookies().find(|c| c.starts_with("__Host-edgeauth.session-token=")).unwrap();
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Secure") && session.contains("Max-Age=2592000"));
-    assert!(done.set_cookies().any(|c| c.starts_with("__Secure-edgeauth.state=;") && c.contains("Max-Age=0")));
+    assert!(done.set_cookies().any(|c| c.starts_with("__Host-edgeauth.state=;") && c.contains("Max-Age=0")));
     assert!(p.kv.borrow().is_empty(), "the state is consumed");
     // Client authentication was HTTP Basic by default.
     assert!(p.idp.token_requests.borrow()[0].headers.iter().any(|(k, _)| k == "authorization"));
@@ -94,12 +94,12 @@ fn replayed_callback_is_refused() {
     let b = Browser::new(&gw, &p);
     let token = b.csrf_token();
     let start = b.post_form("/api/auth/signin/oidc", &format!("csrfToken={token}"));
-    let state_cookie = b.cookies.borrow()["__Secure-edgeauth.state"].clone();
+    let state_cookie = b.cookies.borrow()["__Host-edgeauth.state"].clone();
     let back = p.idp.authorize(location(&start), "alice");
     assert_eq!(location(&b.navigate(&back)), "/");
     // Replay with the same URL and the same state cookie put back.
-    b.cookies.borrow_mut().insert("__Secure-edgeauth.state".into(), state_cookie);
-    b.cookies.borrow_mut().remove("__Secure-edgeauth.session-token");
+    b.cookies.borrow_mut().insert("__Host-edgeauth.state".into(), state_cookie);
+    b.cookies.borrow_mut().remove("__Host-edgeauth.session-token");
     let replay = b.navigate(&back);
     assert_eq!(replay.status, 302);
     assert_eq!(location(&replay), "/api/auth/error?error=Verification");
@@ -118,7 +118,7 @@ fn callback_from_another_browser_is_refused() {
     let victim = Browser::new(&gw, &p);
     let r = victim.navigate(&back);
     assert_eq!(location(&r), "/api/auth/error?error=Verification");
-    assert!(!victim.cookies.borrow().contains_key("__Secure-edgeauth.session-token"));
+    assert!(!victim.cookies.borrow().contains_key("__Host-edgeauth.session-token"));
     // The state is still unused: the attacker's own browser could finish, the victim cannot.
     assert_eq!(p.idp.token_requests.borrow().len(), 0);
 }
@@ -133,14 +133,14 @@ fn forged_or_expired_state_is_refused() {
 
     // A forged state with a matching forged cookie fails its MAC before any KV read.
     let reads = p.kv_reads.get();
-    b.cookies.borrow_mut().insert("__Secure-edgeauth.state".into(), "x".repeat(43) + ".AAAAAAAAAAAAAAAAAAAAAA");
+    b.cookies.borrow_mut().insert("__Host-edgeauth.state".into(), "x".repeat(43) + ".AAAAAAAAAAAAAAAAAAAAAA");
     let r = b.navigate(&format!("/api/auth/callback/oidc?code=c&state={}.AAAAAAAAAAAAAAAAAAAAAA", "x".repeat(43)));
     assert_eq!(location(&r), "/api/auth/error?error=Verification");
     assert_eq!(p.kv_reads.get(), reads);
 
     // The real state, eleven minutes later: KV has expired it.
     let state = url::Url::parse(location(&start)).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
-    b.cookies.borrow_mut().insert("__Secure-edgeauth.state".into(), state);
+    b.cookies.borrow_mut().insert("__Host-edgeauth.state".into(), state);
     p.advance(11 * 60);
     let late = b.navigate(&back);
     assert_eq!(location(&late), "/api/auth/error?error=Verification");
@@ -232,7 +232,7 @@ fn bad_id_tokens_are_refused_end_to_end() {
         let b = Browser::new(&gw, &p);
         let r = b.sign_in("alice", "/");
         assert_eq!(location(&r), "/api/auth/error?error=OAuthCallback", "{name}");
-        assert!(!b.cookies.borrow().contains_key("__Secure-edgeauth.session-token"), "{name}");
+        assert!(!b.cookies.borrow().contains_key("__Host-edgeauth.session-token"), "{name}");
     }
     for alg in ["none", "HS256"] {
         let (gw, p) = setup(&[]);
@@ -271,7 +271,7 @@ fn tampered_and_foreign_session_cookies_are_no_session() {
     let (gw, p) = setup(&[]);
     let b = Browser::new(&gw, &p);
     b.sign_in("alice", "/");
-    let good = b.cookies.borrow()["__Secure-edgeauth.session-token"].clone();
+    let good = b.cookies.borrow()["__Host-edgeauth.session-token"].clone();
     let (payload, mac) = good.split_once('.').unwrap();
     let flip = |s: &str, i: usize| {
         let mut v = s.as_bytes().to_vec();
@@ -282,16 +282,16 @@ fn tampered_and_foreign_session_cookies_are_no_session() {
     let foreign = {
         let ob = Browser::new(&other_gw, &p);
         ob.sign_in("mallory", "/");
-        let v = ob.cookies.borrow()["__Secure-edgeauth.session-token"].clone();
+        let v = ob.cookies.borrow()["__Host-edgeauth.session-token"].clone();
         v
     };
     for bad in [format!("{}.{mac}", flip(payload, 5)), format!("{payload}.{}", flip(mac, 3)), foreign, "garbage".into()] {
-        b.cookies.borrow_mut().insert("__Secure-edgeauth.session-token".into(), bad);
+        b.cookies.borrow_mut().insert("__Host-edgeauth.session-token".into(), bad);
         let r = b.navigate("/");
         assert_eq!(r.status, 302);
         assert!(location(&r).starts_with("/api/auth/signin"));
         assert!(r.set_cookies().any(|c| c.contains("session-token=;") && c.contains("Max-Age=0")));
-        b.cookies.borrow_mut().insert("__Secure-edgeauth.session-token".into(), "garbage".into());
+        b.cookies.borrow_mut().insert("__Host-edgeauth.session-token".into(), "garbage".into());
         let s = respond(b.send(Method::Get, "/api/auth/session", &[], ""));
         assert_eq!(s.body, b"null");
     }
@@ -302,11 +302,11 @@ fn session_expires_and_secret_rotation_keeps_users_signed_in() {
     let (gw, p) = setup(&[("AUTH_SESSION_MAX_AGE", "3600")]);
     let b = Browser::new(&gw, &p);
     b.sign_in("alice", "/");
-    let cookie = b.cookies.borrow()["__Secure-edgeauth.session-token"].clone();
+    let cookie = b.cookies.borrow()["__Host-edgeauth.session-token"].clone();
 
     let rotated = Gateway::new(&env(&[("AUTH_SECRET", "brand-new-secret-brand-new-secret!!"), ("AUTH_SECRET_1", SECRET)]));
     let rb = Browser::new(&rotated, &p);
-    rb.cookies.borrow_mut().insert("__Secure-edgeauth.session-token".into(), cookie.clone());
+    rb.cookies.borrow_mut().insert("__Host-edgeauth.session-token".into(), cookie.clone());
     assert_eq!(rb.send(Method::Get, "/", &[("accept", "text/html")], ""), Outcome::Forward);
 
     p.advance(3601);
@@ -324,12 +324,12 @@ fn sign_out_needs_csrf_and_clears_the_session() {
     // Without the token nothing changes (a cross-site form cannot sign users out).
     let r = b.post_form("/api/auth/signout", "");
     assert_eq!(location(&r), "/api/auth/error?error=MissingCSRF");
-    assert!(b.cookies.borrow().contains_key("__Secure-edgeauth.session-token"));
+    assert!(b.cookies.borrow().contains_key("__Host-edgeauth.session-token"));
     let token = b.csrf_token();
     let r = b.post_form("/api/auth/signout", &format!("csrfToken={token}&callbackUrl=%2Fbye"));
     assert_eq!(location(&r), "/bye");
-    assert!(r.set_cookies().any(|c| c.starts_with("__Secure-edgeauth.session-token=;") && c.contains("Max-Age=0")));
-    assert!(!b.cookies.borrow().contains_key("__Secure-edgeauth.session-token"));
+    assert!(r.set_cookies().any(|c| c.starts_with("__Host-edgeauth.session-token=;") && c.contains("Max-Age=0")));
+    assert!(!b.cookies.borrow().contains_key("__Host-edgeauth.session-token"));
 }
 
 #[test]
@@ -366,9 +366,9 @@ fn hot_path_decision_agrees_with_the_gate() {
     let (gw, p) = setup(&[]);
     let b = Browser::new(&gw, &p);
     b.sign_in("alice", "/");
-    let good = b.cookies.borrow()["__Secure-edgeauth.session-token"].clone();
+    let good = b.cookies.borrow()["__Host-edgeauth.session-token"].clone();
     let now = p.now.get();
-    let header = format!("a=1; __Secure-edgeauth.session-token={good}; b=2");
+    let header = format!("a=1; __Host-edgeauth.session-token={good}; b=2");
     let tampered = header.replacen(".", ".x", 1);
     let cases: Vec<(&str, Option<&str>)> = vec![
         ("https://site.example/", Some(&header)),
@@ -397,4 +397,20 @@ fn hot_path_decision_agrees_with_the_gate() {
     assert!(!gw.forwards("https://site.example/x", Some(&header), now + 31 * 24 * 3600), "expired");
     let broken = Gateway::new(&env(&[("AUTH_SECRET", "short")]));
     assert!(!broken.forwards("https://site.example/x", Some(&header), now), "a misconfigured gateway forwards nothing");
+}
+
+#[test]
+fn a_cross_site_error_link_cannot_cancel_someone_elses_sign_in() {
+    let (gw, p) = setup(&[]);
+    let b = Browser::new(&gw, &p);
+    let token = b.csrf_token();
+    let start = b.post_form("/api/auth/signin/oidc", &format!("csrfToken={token}"));
+    let state = url::Url::parse(location(&start)).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    // Another browser (no state cookie) follows a link carrying the victim's state.
+    let other = Browser::new(&gw, &p);
+    let r = other.navigate(&format!("/api/auth/callback/oidc?error=access_denied&state={state}"));
+    assert_eq!(location(&r), "/api/auth/error?error=AccessDenied");
+    assert_eq!(p.kv.borrow().len(), 1, "the victim's in-flight sign-in survives");
+    let back = p.idp.authorize(location(&start), "alice");
+    assert_eq!(location(&b.navigate(&back)), "/");
 }

@@ -35,18 +35,20 @@ async fn run<P: Platform + ?Sized>(ctx: &Ctx<'_, P>, provider_id: &str) -> Respo
     if let Some(err) = ctx.req.query("error") {
         let code = if err == "access_denied" { ErrorCode::AccessDenied } else { ErrorCode::OAuthCallback };
         let shown: String = err.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
-        // Consume the pending state too, so it cannot be finished later.
-        if let Some(id) = ctx.req.query("state").as_deref().and_then(|s| state_id(s, &ctx.cfg.keys)) {
-            let _ = ctx.platform.delete(&kv_key(id)).await;
+        // Consume the pending state too, so it cannot be finished later; but only this
+        // browser's own, so a cross-site link cannot cancel someone else's sign-in.
+        if let Some(state) = ctx.req.query("state").filter(|s| bound_to_browser(ctx, s)) {
+            if let Some(id) = state_id(&state, &ctx.cfg.keys) {
+                let _ = ctx.platform.delete(&kv_key(id)).await;
+            }
         }
         return ctx.fail(code, "callback.provider_error", pid, &format!("provider returned error={shown}"));
     }
 
     let Some(state) = ctx.req.query("state") else { return verification("no state parameter") };
     let Some(id) = state_id(&state, &ctx.cfg.keys) else { return verification("state parameter does not verify") };
-    match ctx.req.cookie(ctx.jar.name(CookieKind::State)) {
-        Some(cookie) if ct_eq(cookie.as_bytes(), state.as_bytes()) => {}
-        _ => return verification("state is not bound to this browser"),
+    if !bound_to_browser(ctx, &state) {
+        return verification("state is not bound to this browser");
     }
     let key = kv_key(id);
     let record = match ctx.platform.get(&key).await {
@@ -83,6 +85,11 @@ async fn run<P: Platform + ?Sized>(ctx: &Ctx<'_, P>, provider_id: &str) -> Respo
         }
         Err(reason) => ctx.fail(ErrorCode::OAuthCallback, "callback.exchange_failed", pid, &reason),
     }
+}
+
+/// The state cookie this browser holds is exactly `state` (constant-time).
+fn bound_to_browser<P: Platform + ?Sized>(ctx: &Ctx<'_, P>, state: &str) -> bool {
+    ctx.req.cookie(ctx.jar.name(CookieKind::State)).is_some_and(|c| ct_eq(c.as_bytes(), state.as_bytes()))
 }
 
 /// Code → tokens → validated identity. The error is a log reason, free of secrets.

@@ -61,11 +61,14 @@ pub async fn fetch(mut req: worker::Request, env: Env, _ctx: Context) -> worker:
         .collect();
     let mut body = Vec::new();
     if gw.wants_body(method, &url.path) {
+        // Forms from browsers always declare their length. A body without one is never read
+        // (an unbounded stream); it counts as empty, so the form's CSRF check fails cleanly.
         let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-        if declared.is_some_and(|n| n > MAX_BODY) {
-            return write(Response::new(413));
+        match declared {
+            Some(n) if n > MAX_BODY => return write(Response::new(413)),
+            Some(n) if n > 0 => body = req.bytes().await.unwrap_or_default(),
+            _ => {}
         }
-        body = req.bytes().await.unwrap_or_default();
     }
     let request = Request::new(method, url, headers, body);
     match gw.handle(&platform, &request).await {

@@ -32,7 +32,11 @@ impl HttpClient for EdgePlatform<'_> {
             headers.append(k, v).map_err(net)?;
         }
         let mut init = worker::RequestInit::new();
-        init.with_method(worker::Method::from(request.method.to_string())).with_headers(headers);
+        // A provider endpoint that redirects is an error, never followed: a followed redirect
+        // would carry the client credentials to wherever it points.
+        init.with_method(worker::Method::from(request.method.to_string()))
+            .with_headers(headers)
+            .with_redirect(worker::RequestRedirect::Manual);
         if !request.body.is_empty() {
             init.with_body(Some(js_sys::Uint8Array::from(request.body.as_slice()).into()));
         }
