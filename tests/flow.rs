@@ -92,8 +92,7 @@ fn full_sign_in_sets_a_session_that_opens_the_gate() {
 fn replayed_callback_is_refused() {
     let (gw, p) = setup(&[]);
     let b = Browser::new(&gw, &p);
-    let token = b.csrf_token();
-    let start = b.post_form("/api/auth/signin/oidc", &format!("csrfToken={token}"));
+    let (start, _) = b.start_sign_in("/");
     let state_cookie = b.cookies.borrow()["__Host-edgeauth.state"].clone();
     let back = p.idp.authorize(location(&start), "alice");
     assert_eq!(location(&b.navigate(&back)), "/");
@@ -127,8 +126,7 @@ fn callback_from_another_browser_is_refused() {
 fn forged_or_expired_state_is_refused() {
     let (gw, p) = setup(&[]);
     let b = Browser::new(&gw, &p);
-    let token = b.csrf_token();
-    let start = b.post_form("/api/auth/signin/oidc", &format!("csrfToken={token}"));
+    let (start, state) = b.start_sign_in("/");
     let back = p.idp.authorize(location(&start), "alice");
 
     // A forged state with a matching forged cookie fails its MAC before any KV read.
@@ -139,7 +137,6 @@ fn forged_or_expired_state_is_refused() {
     assert_eq!(p.kv_reads.get(), reads);
 
     // The real state, eleven minutes later: KV has expired it.
-    let state = url::Url::parse(location(&start)).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
     b.cookies.borrow_mut().insert("__Host-edgeauth.state".into(), state);
     p.advance(11 * 60);
     let late = b.navigate(&back);
@@ -177,9 +174,7 @@ fn off_site_callback_url_falls_back_to_root() {
 fn provider_errors_become_error_codes() {
     let (gw, p) = setup(&[]);
     let b = Browser::new(&gw, &p);
-    let token = b.csrf_token();
-    let start = b.post_form("/api/auth/signin/oidc", &format!("csrfToken={token}"));
-    let state = url::Url::parse(location(&start)).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let (_, state) = b.start_sign_in("/");
     let r = b.navigate(&format!("/api/auth/callback/oidc?error=access_denied&state={state}"));
     assert_eq!(location(&r), "/api/auth/error?error=AccessDenied");
     assert!(p.kv.borrow().is_empty(), "a refused sign-in consumes its state");
@@ -403,9 +398,7 @@ fn hot_path_decision_agrees_with_the_gate() {
 fn a_cross_site_error_link_cannot_cancel_someone_elses_sign_in() {
     let (gw, p) = setup(&[]);
     let b = Browser::new(&gw, &p);
-    let token = b.csrf_token();
-    let start = b.post_form("/api/auth/signin/oidc", &format!("csrfToken={token}"));
-    let state = url::Url::parse(location(&start)).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let (start, state) = b.start_sign_in("/");
     // Another browser (no state cookie) follows a link carrying the victim's state.
     let other = Browser::new(&gw, &p);
     let r = other.navigate(&format!("/api/auth/callback/oidc?error=access_denied&state={state}"));

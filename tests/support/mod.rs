@@ -401,13 +401,21 @@ impl<'a> Browser<'a> {
         v["csrfToken"].as_str().unwrap().to_string()
     }
 
-    /// Sign-in POST → provider → callback. Returns the callback's response.
-    pub fn sign_in(&self, user: &str, callback_url: &str) -> Response {
+    /// The sign-in POST with a valid CSRF token: the response (302 to the provider) and the
+    /// `state` it sent there.
+    pub fn start_sign_in(&self, callback_url: &str) -> (Response, String) {
         let token = self.csrf_token();
         let body = edge_auth::encoding::form_encode([("csrfToken", token.as_str()), ("callbackUrl", callback_url)]);
         let start = self.post_form("/api/auth/signin/oidc", &body);
         assert_eq!(start.status, 302, "sign-in start: {:?}", String::from_utf8_lossy(&start.body));
-        let back = self.p.idp.authorize(start.get_header("location").unwrap(), user);
+        let state = url::Url::parse(location(&start)).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+        (start, state)
+    }
+
+    /// Sign-in POST → provider → callback. Returns the callback's response.
+    pub fn sign_in(&self, user: &str, callback_url: &str) -> Response {
+        let (start, _) = self.start_sign_in(callback_url);
+        let back = self.p.idp.authorize(location(&start), user);
         self.navigate(&back)
     }
 }
