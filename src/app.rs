@@ -22,8 +22,10 @@ impl Gateway {
         Gateway { config: Config::from_env(env), cache: OidcCache::default() }
     }
 
-    pub fn config(&self) -> Result<&Config, &ConfigError> {
-        self.config.as_ref()
+    /// The configured base path; the default one while the configuration is invalid (for
+    /// the links on the `Configuration` error page).
+    pub fn base_path(&self) -> &str {
+        self.config.as_ref().map_or(crate::config::DEFAULT_BASE_PATH, |c| c.base_path.as_str())
     }
 
     /// The hot path: true when the request may be forwarded without further ado (see
@@ -44,7 +46,7 @@ impl Gateway {
             Err(e) => {
                 // Fail closed: nothing passes a gateway that is not configured.
                 crate::log::event(platform, "error", "config.invalid", Some(ErrorCode::Configuration), None, &e.to_string());
-                return Outcome::Respond(error_response(req, ErrorCode::Configuration, "/api/auth"));
+                return Outcome::Respond(error_response(req, ErrorCode::Configuration, self.base_path()));
             }
         };
         let Some(route) = auth_route(&cfg.base_path, &req.url.path) else {

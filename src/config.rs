@@ -10,6 +10,8 @@ use std::fmt;
 use crate::urls::HttpUrl;
 
 pub const MIN_SECRET_BYTES: usize = 32;
+/// Where the auth routes live unless configured (Auth.js's default).
+pub const DEFAULT_BASE_PATH: &str = "/api/auth";
 const DEFAULT_SESSION_MAX_AGE: u64 = 30 * 24 * 3600;
 const DEFAULT_STATE_TTL: u64 = 600;
 /// Workers KV refuses an `expiration_ttl` under 60 seconds.
@@ -80,7 +82,7 @@ impl Config {
 
         // Auth.js lets AUTH_URL carry the base path; AUTH_BASE_PATH wins when both are set.
         let base_path = match get("AUTH_BASE_PATH").map(str::to_string).or(url_path) {
-            None => "/api/auth".to_string(),
+            None => DEFAULT_BASE_PATH.to_string(),
             Some(p) => {
                 let p = p.trim_end_matches('/').to_string();
                 let valid = p.starts_with('/')

@@ -6,7 +6,7 @@
 //! the edge can make it synchronously before building a full request.
 
 use crate::config::Config;
-use crate::cookies::{CookieJar, CookieKind};
+use crate::cookies::CookieKind;
 use crate::encoding::form_component;
 use crate::error::ErrorCode;
 use crate::request::{Outcome, Request, Response};
@@ -41,17 +41,14 @@ fn has_session(cfg: &Config, cookie: Option<&str>, now: u64) -> bool {
 /// `Cookie` header: a protected path and a valid session. Anything else (auth routes, no or
 /// bad session, an unparseable URL) is `false`, and the full handler decides.
 pub fn forwards(cfg: &Config, url: &str, cookie_header: Option<&str>, now: u64) -> bool {
-    let Some((scheme, rest)) = url.split_once("://") else { return false };
+    let Some((_, rest)) = url.split_once("://") else { return false };
     let path_start = rest.find('/').unwrap_or(rest.len());
     let path = &rest[path_start..];
     let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
     if crate::app::auth_route(&cfg.base_path, if path.is_empty() { "/" } else { path }).is_some() {
         return false;
     }
-    let secure = match &cfg.public_origin {
-        Some(origin) => origin.starts_with("https:"),
-        None => scheme.eq_ignore_ascii_case("https"),
-    };
-    let name = CookieJar { secure }.name(CookieKind::Session);
+    // The URL starts with its origin, which is all `cookie_jar` looks at (its scheme).
+    let name = cfg.cookie_jar(url).name(CookieKind::Session);
     has_session(cfg, cookie_header.and_then(|h| crate::cookies::find(h, name)), now)
 }

@@ -54,7 +54,7 @@ pub async fn fetch(mut req: worker::Request, env: Env, _ctx: Context) -> worker:
         return write(Response::new(400));
     };
     let method = Method::parse(&req.method().to_string());
-    // Only the headers the core reads cross from JS into Rust: the hot path stays lean.
+    // Only the headers the core reads cross from JS into Rust.
     let headers: Vec<(String, String)> = crate::request::READ_HEADERS
         .iter()
         .filter_map(|name| Some((name.to_string(), req.headers().get(name).ok().flatten()?)))
@@ -77,8 +77,7 @@ pub async fn fetch(mut req: worker::Request, env: Env, _ctx: Context) -> worker:
             Ok(assets) => assets.fetch_request(req).await,
             Err(_) => {
                 crate::log::event(&platform, "error", "assets.missing", Some(ErrorCode::Configuration), None, "no ASSETS binding");
-                let base = gw.config().map(|c| c.base_path.as_str()).unwrap_or("/api/auth");
-                write(error_response(&request, ErrorCode::Configuration, base))
+                write(error_response(&request, ErrorCode::Configuration, gw.base_path()))
             }
         },
     }
